@@ -1,6 +1,9 @@
 # The newcomer's map: one target per thing a person wants to do.
 # MNIST: set LABUTILS_DATA_ROOT=/folder/holding/MNIST (offline), or let torchvision download it.
 
+SHELL   := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PYTHON  ?= python3
@@ -22,7 +25,7 @@ setup: $(STAMP)  ## create .venv with everything the course and its tests need
 
 browser:         ## install Debian's chromium for the browser test, when missing
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { echo "installing chromium (apt-get)"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	  { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 course: setup    ## run every notebook with the report's settings, then build the site
 	$(PY) -m labutils.runner --mode full
@@ -45,7 +48,9 @@ test-fast: setup ## unit tests only (no notebooks, no book)
 	$(PY) -m pytest -m "not slow"
 
 bench: setup     ## speed of labutils' loop vs the report's recipe; updates the reproduce page
-	$(PY) benchmarks/bench_training.py | tee book/benchmark-output.txt
+	mkdir -p build
+	$(PY) benchmarks/bench_training.py | tee build/benchmark-output.txt
+	mv build/benchmark-output.txt book/benchmark-output.txt
 
 lint: setup      ## ruff
 	$(VENV)/bin/ruff check labutils tests benchmarks book/_ext

@@ -7,6 +7,7 @@ same in every notebook's ``parameters`` cell and in the runner's ``-p`` flags.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,17 @@ class TrainConfig:
                     f"({torch.cuda.device_count()} CUDA devices); use 'cpu' or None")
         return torch.device(self.device)
 
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> TrainConfig:
+        """A config from notebook or runner parameters, ignoring those that are not training settings."""
+        return cls(**{k: v for k, v in params.items() if k in cls.__dataclass_fields__})
+
+    def check_subset(self, n_train: int) -> None:
+        """Raise ParameterError if ``train_subset`` asks for more than the ``n_train`` images there are."""
+        if self.train_subset is not None and self.train_subset > n_train:
+            raise ParameterError(
+                f"train_subset must be at most the {n_train} training images, got {self.train_subset}")
+
     def replace(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes`` applied (and validated)."""
         return dataclasses.replace(self, **changes)
@@ -96,5 +108,5 @@ class TrainConfig:
 
 
 def _check_range(name: str, value: object, allowed: str, ok) -> None:
-    if not _is_number(value) or value != value or not ok(value):  # value != value: NaN
+    if not _is_number(value) or not math.isfinite(value) or not ok(value):
         raise ParameterError(f"{name} must be {allowed}, got {value!r}")

@@ -79,6 +79,11 @@ def normalize(images: torch.Tensor) -> torch.Tensor:
     return x.sub_(torch.as_tensor([MEAN])).div_(torch.as_tensor([STD]))
 
 
+def denormalize(images: torch.Tensor) -> torch.Tensor:
+    """Normalized images back to pixel values in [0, 1] (for display and statistics)."""
+    return images * STD + MEAN
+
+
 def check_raw_files(raw: Path) -> None:
     """Raise MNISTCorruptError if any raw IDX file present in ``raw`` has a wrong header or size.
 

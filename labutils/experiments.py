@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .config import ParameterError, TrainConfig
+from .config import TrainConfig
 from .data import MNIST
 from .diagnostics import make_probe
-from .models import build_model
+from .models import build_model, check_activation
 from .training import History, fit
 
 DEEP = (30, 50, 80, 100, 120, 150)  # the report's "5 hidden layers": six hidden widths
@@ -66,6 +66,8 @@ class Experiment:
         unknown = set(changes) - {"hidden", "activation", "batchnorm"}
         if unknown:
             raise ValueError(f"variant() takes hidden, activation or batchnorm, got {sorted(unknown)}")
+        if "activation" in changes:
+            check_activation(changes["activation"])
         changed = dataclasses.replace(self, **changes)  # type: ignore[arg-type]
         label = ", ".join(f"{k}={v}" for k, v in changes.items())
         return dataclasses.replace(changed, name=f"{self.name}_variant", title=f"{self.title} ({label})")
@@ -124,10 +126,7 @@ def run_experiment(
     """
     exp = experiment if isinstance(experiment, Experiment) else get_experiment(experiment)
     cfg = cfg or TrainConfig()
-    if cfg.train_subset is not None and cfg.train_subset > len(data.train_labels):
-        raise ParameterError(
-            f"train_subset must be at most the {len(data.train_labels)} training images, "
-            f"got {cfg.train_subset}")
+    cfg.check_subset(len(data.train_labels))
     device = cfg.resolve_device()
     if cfg.num_threads is not None:
         torch.set_num_threads(cfg.num_threads)

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
-from .data import MEAN, STD
+from .data import denormalize
 from .experiments import EXPERIMENTS, Experiment
 
 COLORS = {  # Okabe-Ito
@@ -39,6 +39,16 @@ def _axes(ax: Axes | None, figsize=(6, 4)) -> Axes:
     return ax if ax is not None else plt.figure(figsize=figsize).add_subplot()
 
 
+def _label(ax: Axes, xlabel: str, ylabel: str, logy: bool = False) -> Axes:
+    """Axis labels, optional log scale and a light grid: the finish of every course figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+    return ax
+
+
 def show_digits(
     images: torch.Tensor, labels: Sequence[int], rows: int = 6, cols: int = 10, ax: Axes | None = None,
 ) -> Axes:
@@ -51,7 +61,7 @@ def show_digits(
     n = rows * cols
     x = images[:n].reshape(n, 28, 28).float()
     if images.dtype != torch.uint8:
-        x = x * STD + MEAN  # undo the normalization for display
+        x = denormalize(x)
     grid = x.reshape(rows, cols, 28, 28).permute(0, 2, 1, 3).reshape(rows * 28, cols * 28)
     ax = _axes(ax, figsize=(cols * 0.8, rows * 0.9))
     ax.imshow(grid, cmap="gray_r")
@@ -84,12 +94,7 @@ def plot_metric(
                     color=COLORS["report"], markeredgecolor="white")
     if reference:
         ax.plot([], [], marker="*", linestyle="none", color=COLORS["report"], label="report, epoch 15")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    return ax
+    return _label(ax, "epoch", ylabel, logy)
 
 
 def plot_history(
@@ -115,10 +120,7 @@ def plot_history(
         if reference and f"test_{metric}" in reference:
             ax.plot(len(history[f"test_{metric}"]), reference[f"test_{metric}"], marker="*",
                     markersize=11, linestyle="none", color=COLORS["report"], label="report (test)")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(ylabel)
-        ax.grid(alpha=0.3)
-        ax.legend(frameon=False)
+        _label(ax, "epoch", ylabel).legend(frameon=False)
     return axes
 
 
@@ -129,12 +131,7 @@ def plot_layers(
     ax = _axes(ax)
     for name, v in values.items():
         ax.plot(range(1, len(v) + 1), v, marker="o", **style(name))
-    ax.set_xlabel("layer (1 = input side)")
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    return ax
+    return _label(ax, "layer (1 = input side)", ylabel, logy)
 
 
 def plot_comparison(records: Mapping[str, Mapping], experiments: Mapping[str, Experiment] = EXPERIMENTS):
@@ -177,8 +174,5 @@ def plot_preactivation_scale(diag: Mapping[str, Sequence[Mapping]]):
         if p["bn_std"]:
             ax.plot(range(1, len(p["bn_std"]) + 1), p["bn_std"], color=kw["color"], linestyle="-",
                     marker="s", linewidth=LINEWIDTH, label=f"{kw['label']}: after BatchNorm")
-    ax.set_xlabel("hidden layer (1 = input side)")
-    ax.set_ylabel("std of pre-activation")
-    ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8)
+    _label(ax, "hidden layer (1 = input side)", "std of pre-activation").legend(frameon=False, fontsize=8)
     return ax

@@ -23,7 +23,8 @@ from typing import Any
 import torch
 
 from .config import TrainConfig
-from .experiments import Run, get_experiment
+from .experiments import Run
+from .models import build_model
 
 SCHEMA = 1
 RUNS_DIR_ENV = "LABUTILS_RUNS_DIR"
@@ -59,7 +60,7 @@ def machine() -> dict[str, Any]:
             "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads()}
 
 
-def make_record(run: Run, seed_sweep: bool = False) -> dict[str, Any]:
+def make_record(run: Run) -> dict[str, Any]:
     """The JSON-ready record of ``run``."""
     h = run.history
     return {
@@ -90,6 +91,7 @@ def write_json_atomic(path: Path, obj: Any) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a record is for everyone to read
         with os.fdopen(fd, "w") as f:
             json.dump(obj, f, indent=1)
             f.flush()
@@ -114,7 +116,9 @@ def save_checkpoint(run: Run, path: Path) -> Path:
     """Save the trained weights with the experiment name and config, atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    torch.save({"experiment": run.experiment.name, "config": run.cfg.as_dict(),
+    exp = run.experiment
+    torch.save({"experiment": exp.name, "hidden": list(exp.hidden), "activation": exp.activation,
+                "batchnorm": exp.batchnorm, "config": run.cfg.as_dict(),
                 "state_dict": run.model.state_dict()}, tmp)
     os.replace(tmp, path)
     return path
@@ -123,7 +127,7 @@ def save_checkpoint(run: Run, path: Path) -> Path:
 def load_checkpoint(path: str | os.PathLike) -> tuple[torch.nn.Module, dict[str, Any]]:
     """Rebuild the model saved by ``save_checkpoint``; returns ``(model in eval mode, checkpoint)``."""
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    model = get_experiment(ckpt["experiment"]).build()
+    model = build_model(ckpt["hidden"], ckpt["activation"], ckpt["batchnorm"])
     model.load_state_dict(ckpt["state_dict"])
     return model.eval(), ckpt
 

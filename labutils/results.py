@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .config import TrainConfig
-from .data import MEAN, MNIST, STD
+from .data import MNIST, denormalize
 from .diagnostics import grad_ratio
 from .experiments import EXPERIMENTS, Run
 from .records import config_mismatches
@@ -38,6 +38,8 @@ def pct(x: float) -> str:
 
 def compare_with_report(run: Run) -> str:
     """A table of ``run``'s last epoch beside the report's printed epoch 15 and the difference."""
+    if run.history.final is None:
+        return f"No epoch completed ({run.history.status}): nothing to compare. {run.history.message}"
     exp, final = run.experiment, asdict(run.history.final)
     rep = exp.report
     rows = [
@@ -71,16 +73,22 @@ def results_table(records: Mapping[str, Mapping[str, Any]]) -> str:
                    "ours - report", "train acc (ours)"), rows)
 
 
+def final_accuracies(records: Mapping[str, Mapping[str, Any]], experiment: str) -> list[float]:
+    """Final test accuracy of every completed record of ``experiment`` (one per seed)."""
+    return [r["history"][-1]["test_acc"] for r in records.values()
+            if r["experiment"] == experiment and r["status"] == "completed" and r["history"]]
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Count, mean, sample standard deviation (0 for one value), min and max."""
+    return {"n": len(values), "mean": statistics.fmean(values),
+            "std": statistics.stdev(values) if len(values) > 1 else 0.0, "min": min(values), "max": max(values)}
+
+
 def seed_stats(records: Mapping[str, Mapping[str, Any]], experiment: str) -> dict[str, float] | None:
     """Mean, std, min and max of the final test accuracy over all seeds of ``experiment``."""
-    accs = [r["history"][-1]["test_acc"] for stem, r in records.items()
-            if r["experiment"] == experiment and r["history"] and r["status"] == "completed"
-            and (stem == experiment or stem.startswith(experiment + "-seed"))]
-    if not accs:
-        return None
-    return {"n": len(accs), "mean": statistics.fmean(accs),
-            "std": statistics.stdev(accs) if len(accs) > 1 else 0.0,
-            "min": min(accs), "max": max(accs)}
+    accs = final_accuracies(records, experiment)
+    return spread(accs) if accs else None
 
 
 def seed_table(records: Mapping[str, Mapping[str, Any]]) -> str:
@@ -100,6 +108,9 @@ def compare_at_epoch(runs: Mapping[str, Run], epoch: int) -> str:
     """Metrics of several runs at the same ``epoch`` (or their last, if shorter), for exercises."""
     rows = []
     for label, run in runs.items():
+        if not run.history.epochs:
+            rows.append((label, "-", "-", "-", f"no epoch completed ({run.history.status})"))
+            continue
         e = run.history.epochs[min(epoch, len(run.history.epochs)) - 1]
         rows.append((label, str(e.epoch), pct(e.train_acc), pct(e.test_acc), f"{e.test_loss:.4f}"))
     return _table(("run", "epoch", "train acc", "test acc", "test loss"), rows)
@@ -119,7 +130,7 @@ def class_table(data: MNIST) -> str:
 def pixel_stats_table(data: MNIST) -> str:
     """Pixel mean and std of the training set before (in [0, 1]) and after normalization."""
     x = data.train_images
-    raw = x * STD + MEAN  # back to [0, 1]
+    raw = denormalize(x)
     rows = [("pixels / 255 (what ToTensor gives)", f"{raw.mean():.4f}", f"{raw.std():.4f}"),
             ("after Normalize((0.1307,), (0.3081,))", f"{x.mean():.4f}", f"{x.std():.4f}")]
     return _table(("training pixels", "mean", "std"), rows)
@@ -170,3 +181,30 @@ def activation_table(diag: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
                          mean(p["dead"]), f"{min(p['act_grad']):.3f}" if p["act_grad"] else "-"))
     return _table(("experiment", "when", "saturated Sigmoid share", "mean slope",
                    "dead ReLU share", "smallest layer slope"), rows)
+
+
+def report_vs_seeds_table(records: Mapping[str, Mapping[str, Any]]) -> str:
+    """Where the report's single number falls in our spread over seeds."""
+    rows = []
+    for name, exp in EXPERIMENTS.items():
+        s = seed_stats(records, name)
+        if s is None:
+            continue
+        rep = exp.report.test_acc
+        inside = s["min"] <= rep <= s["max"]
+        z = (rep - s["mean"]) / s["std"] if s["std"] > 0 else 0.0
+        where = "inside our seed range" if inside else ("above" if rep > s["max"] else "below") + " every seed"
+        rows.append((exp.title, pct(rep), f"{pct(s['min'])} - {pct(s['max'])}", f"{z:+.1f}", where))
+    return _table(("experiment", "report", "our seeds (min - max)", "report in std units", "verdict"), rows)
+
+
+def provenance(records: Mapping[str, Mapping[str, Any]]) -> str:
+    """The machine, versions and thread count the records were made with (one line per distinct setup)."""
+    setups = {}
+    for rec in records.values():
+        m, v = rec["machine"], rec["versions"]
+        key = (f"torch {v['torch']}, torchvision {v['torchvision']}, Python {v['python']}, "
+               f"labutils code {rec['code_version']}; {m['platform']} ({m['processor']}), "
+               f"{m['cpu_count']} CPUs, {m['torch_threads']} torch thread(s), device {rec['device']}")
+        setups[key] = setups.get(key, 0) + 1
+    return "\n".join(f"{n} record(s): {k}" for k, n in setups.items())

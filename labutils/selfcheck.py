@@ -16,6 +16,7 @@ from typing import Any
 from .config import TrainConfig
 from .data import MNIST
 from .experiments import Run
+from .results import spread
 from .training import evaluate
 
 BANDS_FILE = Path(__file__).with_name("reference_bands.json")
@@ -43,25 +44,22 @@ def band_key(cfg: TrainConfig) -> dict[str, Any]:
 
 
 def make_band(accs: list[float]) -> dict[str, float]:
-    import statistics
-
-    std = statistics.stdev(accs) if len(accs) > 1 else 0.0
-    margin = max(2 * std, MIN_MARGIN)
-    return {"n": len(accs), "mean": statistics.fmean(accs), "std": std,
-            "low": max(0.0, min(accs) - margin), "high": min(1.0, max(accs) + margin)}
+    """The band of final test accuracies ``accs`` over seeds, widened for other machines."""
+    s = spread(accs)
+    margin = max(2 * s["std"], MIN_MARGIN)
+    return {"n": s["n"], "mean": s["mean"], "std": s["std"],
+            "low": max(0.0, s["min"] - margin), "high": min(1.0, s["max"] + margin)}
 
 
 def load_bands(path: Path = BANDS_FILE) -> list[dict[str, Any]]:
+    """The shipped reference bands (an empty list before the first seed sweep)."""
     return json.loads(path.read_text())["bands"] if path.exists() else []
 
 
 def find_band(bands: list[dict[str, Any]], experiment: str, cfg: TrainConfig) -> dict[str, Any] | None:
+    """The band for ``experiment`` at ``cfg``'s training parameters, if the sweep made one."""
     key = band_key(cfg)
     return next((b for b in bands if b["experiment"] == experiment and b["params"] == key), None)
-
-
-def _has_batchnorm(run: Run) -> bool:
-    return run.experiment.batchnorm
 
 
 def self_check(run: Run, data: MNIST | None = None, bands: list[dict[str, Any]] | None = None) -> Verdict:
@@ -81,13 +79,14 @@ def self_check(run: Run, data: MNIST | None = None, bands: list[dict[str, Any]] 
     if band is None:
         return Verdict(None, f"Your final test accuracy is {100 * acc:.2f} %. There is no reference band "
                              f"for {name} with these parameters ({band_key(run.cfg)}); bands exist for the "
-                             "report's settings and the course's quick mode.")
+                             "report's settings and the course's quick mode"
+                             + (", both unshuffled." if run.cfg.shuffle else "."))
     where = f"the reference band {100 * band['low']:.2f} - {100 * band['high']:.2f} % " \
             f"({band['n']} seeds, mean {100 * band['mean']:.2f} %)"
     if band["low"] <= acc <= band["high"]:
         return Verdict(True, f"In range: your final test accuracy {100 * acc:.2f} % is inside {where}.")
     causes = []
-    if data is not None and _has_batchnorm(run):
+    if data is not None and run.experiment.batchnorm:
         device = next(run.model.parameters()).device
         _, eval_acc = evaluate(run.model, data.test_images.to(device), data.test_labels.to(device),
                                run.cfg.test_batch_size)
@@ -99,8 +98,6 @@ def self_check(run: Run, data: MNIST | None = None, bands: list[dict[str, Any]] 
         if abs(mean) > 0.05 or abs(std - 1) > 0.05:
             causes.append(f"The inputs are not normalized: their mean is {mean:.3f} and std {std:.3f}, "
                           "not 0 and 1. Use Normalize((0.1307,), (0.3081,)) after ToTensor().")
-    if run.cfg.shuffle:
-        causes.append("shuffle=True: the references are unshuffled, as in the report's CPU run.")
     causes += [
         f"The learning rate (lr={run.cfg.lr:g}): too small learns slowly, too large diverges.",
         "Normalization: inputs should be (x / 255 - 0.1307) / 0.3081.",

@@ -96,11 +96,11 @@ def train_epoch(
         optimizer.zero_grad()
         log_probs = model(x)                     # (B, 10)
         loss = F.nll_loss(log_probs, y)
+        value = loss.item()
+        if not math.isfinite(value):  # stop before the step, so the weights stay finite
+            return EpochResult(loss_sum, batch_mean_sum, int(correct), n, finite=False)
         loss.backward()
         optimizer.step()
-        value = loss.item()
-        if not math.isfinite(value):
-            return EpochResult(loss_sum, batch_mean_sum, int(correct), n, finite=False)
         batch_mean_sum += value
         loss_sum += value * len(y)
         correct += (log_probs.argmax(dim=1) == y).sum()

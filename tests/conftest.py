@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from helpers import ROOT, jupyter_book
 from labutils.data import MNIST
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def data_root() -> str:
@@ -43,3 +42,31 @@ def tiny() -> MNIST:
     w = torch.randn(784, 10, generator=g)
     y = (x @ w).argmax(dim=1)
     return MNIST(x[:256], y[:256], x[256:], y[256:])
+
+
+def copy_book(dest: Path) -> Path:
+    """The book with its config and toc (the symlink kept), in ``dest``, as a fresh clone has it."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ROOT / "book", dest / "book", symlinks=True,
+                    ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    return copy_book(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """One build of the book, as `jupyter-book build book/ -W --keep-going` makes it."""
+    import subprocess
+
+    root = copy_book(tmp_path_factory.mktemp("built"))
+    result = subprocess.run(jupyter_book(root), capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return root

@@ -20,6 +20,7 @@ def test_defaults_are_the_reports():
     ("lr", -0.1, "a number > 0"),
     ("lr", "0.01", "a number > 0"),
     ("lr", float("nan"), "a number > 0"),
+    ("lr", float("inf"), "a number > 0"),
     ("gamma", 0, r"a number in \(0, 1\]"),
     ("gamma", 1.5, r"a number in \(0, 1\]"),
     ("momentum", 1.0, r"a number in \[0, 1\)"),

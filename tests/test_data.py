@@ -10,7 +10,13 @@ from PIL import Image
 from torchvision import datasets, transforms
 
 from labutils.data import (
-    DATA_ROOT_ENV, MNISTCorruptError, MNISTNotFoundError, batches, load_mnist, normalize, resolve_data_root,
+    DATA_ROOT_ENV,
+    MNISTCorruptError,
+    MNISTNotFoundError,
+    batches,
+    load_mnist,
+    normalize,
+    resolve_data_root,
 )
 
 REPORT_TRANSFORM = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])

@@ -1,12 +1,9 @@
 import torch
 from torch import nn
 
+from helpers import metrics as _metrics
 from labutils import EXPERIMENTS, TrainConfig, run_experiment
 from labutils.diagnostics import grad_ratio, measure
-
-
-def _metrics(history):
-    return [{k: v for k, v in vars(e).items() if k != "seconds"} for e in history.epochs]
 
 
 def test_probing_does_not_change_training(tiny):

@@ -61,6 +61,8 @@ def test_bad_architecture_arguments_are_named():
         build_model((30, 0))
     with pytest.raises(ValueError, match="experiment must be one of .*got 'sigmoid_2h'"):
         get_experiment("sigmoid_2h")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        EXPERIMENTS["relu_1h"].variant(activation="gelu")
     with pytest.raises(ValueError, match="variant\\(\\) takes hidden, activation or batchnorm"):
         EXPERIMENTS["relu_1h"].variant(dropout=0.5)
 

@@ -5,7 +5,13 @@ import torch
 
 from labutils import TrainConfig, run_experiment
 from labutils.records import (
-    config_mismatches, load_checkpoint, load_records, make_record, resolve_runs_dir, save_run, write_json_atomic,
+    config_mismatches,
+    load_checkpoint,
+    load_records,
+    make_record,
+    resolve_runs_dir,
+    save_run,
+    write_json_atomic,
 )
 from labutils.results import check_records
 from labutils.training import evaluate
@@ -58,12 +64,23 @@ def test_a_write_that_fails_midway_leaves_the_old_record_and_no_debris(tmp_path,
 def test_save_model_writes_a_checkpoint_that_evaluates_the_same(tiny, tmp_path):
     run = run_experiment("relu_deep_bn", tiny, TrainConfig(epochs=2, lr=0.05, save_model=True), progress=False)
     save_run(run, tmp_path)
+    assert (tmp_path / "relu_deep_bn.json").stat().st_mode & 0o044  # readable by others
     model, ckpt = load_checkpoint(tmp_path / "relu_deep_bn.pt")
     assert ckpt["config"]["lr"] == 0.05 and not model.training
     loss, acc = evaluate(model, tiny.test_images, tiny.test_labels, 64)
     assert (loss, acc) == (run.history.final.test_loss, run.history.final.test_acc)
     for a, b in zip(model.state_dict().values(), run.model.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_a_variants_checkpoint_rebuilds_its_own_architecture(tiny, tmp_path):
+    from labutils import EXPERIMENTS
+
+    wide = EXPERIMENTS["relu_1h"].variant(hidden=(64, 32))
+    run = run_experiment(wide, tiny, TrainConfig(epochs=1, lr=0.05, save_model=True), progress=False)
+    save_run(run, tmp_path)
+    model, _ = load_checkpoint(tmp_path / "relu_1h_variant.pt")
+    assert evaluate(model, tiny.test_images, tiny.test_labels, 64)[1] == run.history.final.test_acc
 
 
 def test_records_with_other_parameters_are_flagged(run, tmp_path):

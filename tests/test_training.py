@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from helpers import metrics as _metrics
 from labutils import EXPERIMENTS, TrainConfig, run_experiment
-from labutils.data import MNIST
 from labutils.training import evaluate, fit, train_epoch
 
 
@@ -62,10 +62,6 @@ def test_lr_follows_steplr(tiny):
     torch.manual_seed(0)
     history = fit(EXPERIMENTS["relu_1h"].build(), tiny, TrainConfig(epochs=3, lr=0.1, gamma=0.5), progress=False)
     assert history.column("lr") == pytest.approx([0.1, 0.05, 0.025])
-
-
-def _metrics(history):
-    return [{k: v for k, v in vars(e).items() if k != "seconds"} for e in history.epochs]
 
 
 def test_same_seed_same_numbers_and_other_seed_other_numbers(tiny):
@@ -130,9 +126,23 @@ def test_a_real_divergence_from_a_huge_learning_rate(tiny):
     assert run.history.status == "diverged" and len(run.history.epochs) < 3
 
 
+class CountTrainingCalls(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += self.training
+        return x
+
+
 def test_dry_run_is_one_batch_of_one_epoch(tiny):
-    run = run_experiment("relu_1h", tiny, TrainConfig(dry_run=True), progress=False)
-    assert run.history.status == "dry_run" and len(run.history.epochs) == 1
+    counter = CountTrainingCalls()
+    torch.manual_seed(0)
+    history = fit(nn.Sequential(counter, *EXPERIMENTS["relu_1h"].build()), tiny,
+                  TrainConfig(dry_run=True, batch_size=32), progress=False)
+    assert history.status == "dry_run" and len(history.epochs) == 1
+    assert counter.calls == 1  # one training batch of the 8 there are
 
 
 def test_subset_larger_than_the_data_is_refused_before_training(tiny):
@@ -145,11 +155,14 @@ def test_subset_larger_than_the_data_is_refused_before_training(tiny):
 def test_thread_count_is_set_from_the_config(tiny):
     before = torch.get_num_threads()
     try:
-        run_experiment("relu_1h", tiny, TrainConfig(epochs=1, num_threads=1), progress=False)
-        assert torch.get_num_threads() == 1
+        for threads in (2, 1):
+            run_experiment("relu_1h", tiny, TrainConfig(epochs=1, num_threads=threads), progress=False)
+            assert torch.get_num_threads() == threads
     finally:
         torch.set_num_threads(before)
 
 
-def test_data_stays_where_it_is_put(tiny):
-    assert isinstance(tiny, MNIST) and tiny.train_images.device.type == "cpu"
+def test_divergence_leaves_the_weights_finite(tiny):
+    run = run_experiment("relu_1h", tiny, TrainConfig(epochs=2, lr=1e6), progress=False)
+    assert run.history.status == "diverged"
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
