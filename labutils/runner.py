@@ -33,7 +33,7 @@ from .config import ParameterError, TrainConfig
 from .experiments import EXPERIMENTS, N_TRAIN
 
 MODES: dict[str, dict[str, Any]] = {
-    "full": {"params": {}, "seeds": 5, "out": "book/notebooks", "runs": "book/runs"},
+    "full": {"params": {}, "seeds": 4, "out": "book/notebooks", "runs": "book/runs"},
     "smoke": {"params": {"epochs": 1, "train_subset": 2000}, "seeds": 2,
               "out": "build/smoke/notebooks", "runs": "build/smoke/runs"},
 }
@@ -117,8 +117,24 @@ def execute(src: Path, out_dir: Path, work_dir: Path, params: dict[str, Any], en
     except Exception as err:  # kernel died, bad notebook JSON, ...
         Path(tmp).unlink(missing_ok=True)
         return Outcome(src.stem, False, time.perf_counter() - start, f"{type(err).__name__}: {err}")
+    tidy(Path(tmp))
     os.replace(tmp, out_dir / src.name)
     return Outcome(src.stem, True, time.perf_counter() - start)
+
+
+def tidy(path: Path) -> None:
+    """Drop papermill's timings and machine paths from an executed notebook (kept: the parameters).
+
+    Committed notebooks then change only where their content changes.
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["papermill"] = {"parameters": nb.metadata.get("papermill", {}).get("parameters", {})}
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
 
 
 def _log_to(path: Path) -> None:
