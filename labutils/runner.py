@@ -20,6 +20,7 @@ import argparse
 import ast
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -106,12 +107,13 @@ def execute(src: Path, out_dir: Path, work_dir: Path, params: dict[str, Any], en
     accepted = notebook_parameters(src)
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{src.stem}.", suffix=".partial")
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; the executed notebook is for everyone
     try:
         papermill.execute_notebook(str(src), tmp, parameters={k: v for k, v in params.items() if k in accepted},
                                    cwd=str(out_dir), progress_bar=False, kernel_name="python3")
     except PapermillExecutionError as err:
         failed_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, failed_dir / src.name)
+        shutil.move(tmp, failed_dir / src.name)  # may be another file system
         return Outcome(src.stem, False, time.perf_counter() - start,
                        f"cell {err.exec_count} (index {err.cell_index}): {err.ename}: {err.evalue}")
     except Exception as err:  # kernel died, bad notebook JSON, ...

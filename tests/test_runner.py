@@ -88,4 +88,5 @@ def test_a_failing_notebook_neither_stops_nor_erases_the_others(tmp_path, capsys
     assert "boom" in (work / "failed" / "b_bad.ipynb").read_text()  # the failed run kept for inspection
     outputs = {p.stem: nbformat.read(p, as_version=4).cells[-1].outputs[0]["text"] for p in out.glob("*good.ipynb")}
     assert outputs == {"a_good": "40\n", "c_good": "120\n"}
+    assert (out / "a_good.ipynb").stat().st_mode & 0o044  # readable by everyone, like any output
     assert not list(out.glob(".*"))  # no partial files left behind
