@@ -15,10 +15,12 @@ import json
 import os
 import platform
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import torch
 
@@ -86,20 +88,30 @@ def record_name(experiment: str, seed: int, default_seed: int = TrainConfig.seed
     return experiment if seed == default_seed else f"{experiment}-seed{seed}"
 
 
-def write_json_atomic(path: Path, obj: Any) -> Path:
-    """Write ``obj`` as JSON to ``path`` through a temporary file in the same folder."""
+@contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO]:
+    """A temporary file beside ``path`` that replaces ``path`` on success and is removed on any error.
+
+    A run killed mid-write thus leaves the previous file intact and no half-written one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a record is for everyone to read
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=1)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; records and checkpoints are for everyone
+        with os.fdopen(fd, mode) as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_json_atomic(path: Path, obj: Any) -> Path:
+    """Write ``obj`` as JSON to ``path`` atomically."""
+    with atomic_open(path) as f:
+        json.dump(obj, f, indent=1)
     return path
 
 
@@ -113,14 +125,12 @@ def save_run(run: Run, runs_dir: str | os.PathLike | None = None) -> Path:
 
 
 def save_checkpoint(run: Run, path: Path) -> Path:
-    """Save the trained weights with the experiment name and config, atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Save the trained weights with the architecture and config, atomically."""
     exp = run.experiment
-    torch.save({"experiment": exp.name, "hidden": list(exp.hidden), "activation": exp.activation,
-                "batchnorm": exp.batchnorm, "config": run.cfg.as_dict(),
-                "state_dict": run.model.state_dict()}, tmp)
-    os.replace(tmp, path)
+    with atomic_open(path, "wb") as f:
+        torch.save({"experiment": exp.name, "hidden": list(exp.hidden), "activation": exp.activation,
+                    "batchnorm": exp.batchnorm, "config": run.cfg.as_dict(),
+                    "state_dict": run.model.state_dict()}, f)
     return path
 
 

@@ -65,6 +65,8 @@ def test_save_model_writes_a_checkpoint_that_evaluates_the_same(tiny, tmp_path):
     run = run_experiment("relu_deep_bn", tiny, TrainConfig(epochs=2, lr=0.05, save_model=True), progress=False)
     save_run(run, tmp_path)
     assert (tmp_path / "relu_deep_bn.json").stat().st_mode & 0o044  # readable by others
+    assert (tmp_path / "relu_deep_bn.pt").stat().st_mode & 0o044
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["relu_deep_bn.json", "relu_deep_bn.pt"]  # no temp files
     model, ckpt = load_checkpoint(tmp_path / "relu_deep_bn.pt")
     assert ckpt["config"]["lr"] == 0.05 and not model.training
     loss, acc = evaluate(model, tiny.test_images, tiny.test_labels, 64)
